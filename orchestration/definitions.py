@@ -1,0 +1,21 @@
+"""The one Definitions object of the Scorecard code location."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.assets.dbt import build_dbt_assets, dbt_resource
+from orchestration.assets.ingest import ingest_assets
+from orchestration.assets.quality import quality_checks
+from orchestration.resources import WarehouseResource
+
+
+def build_definitions() -> dg.Definitions:
+    return dg.Definitions(
+        assets=[*ingest_assets(), build_dbt_assets()],
+        asset_checks=quality_checks(),
+        resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
+    )
+
+
+defs = build_definitions()

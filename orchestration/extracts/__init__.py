@@ -1,0 +1,1 @@
+"""Deterministic, correlated demo extracts for every source (`scorecard generate`)."""

@@ -1,0 +1,1 @@
+"""Loss-free loading of landing files into DuckDB's `raw` schema."""

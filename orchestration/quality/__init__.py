@@ -1,0 +1,1 @@
+"""Data-quality standards (SOP-007 §4.3) enforced with Great Expectations."""
