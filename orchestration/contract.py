@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -19,7 +20,9 @@ from orchestration.settings import DBT_PROJECT_DIR
 
 TIERS = ("critical", "primary", "secondary", "optional")
 FORMATS = ("jsonl", "csv")
-PARTITIONINGS = ("daily", "snapshot")
+PARTITIONINGS = ("daily",)
+# How often a file is due: every day, or only on the last day of each month (ledger exports).
+CADENCES = ("daily", "month_end")
 ACCURACY_DOMAINS = ("financial", "client", "operational", "performance", "survey")
 RAW_TYPES = ("varchar", "bigint", "integer", "double", "boolean", "date", "timestamp")
 
@@ -54,6 +57,7 @@ class Extract:
     landing_path: str
     format: str
     partitioning: str
+    cadence: str
     primary_key: tuple[str, ...]
     event_time: str | None
     accuracy_domain: str
@@ -73,6 +77,13 @@ class Extract:
             if col.name == name:
                 return col
         raise KeyError(f"{self.identifier} has no column {name!r} in its contract")
+
+    def is_due(self, partition: str) -> bool:
+        """Whether a file is expected for this daily partition."""
+        if self.cadence == "daily":
+            return True
+        day = date.fromisoformat(partition)
+        return (day + timedelta(days=1)).day == 1
 
     def landing_file(self, landing_dir: Path, partition: str) -> Path:
         return landing_dir / self.landing_path.format(date=partition)
@@ -134,6 +145,9 @@ def _parse_table(source: dict, table: dict, path: Path) -> Extract:
     partitioning = meta.get("partitioning", "daily")
     if partitioning not in PARTITIONINGS:
         raise ContractError(f"{where}: partitioning {partitioning!r} not in {PARTITIONINGS}")
+    cadence = meta.get("cadence", "daily")
+    if cadence not in CADENCES:
+        raise ContractError(f"{where}: cadence {cadence!r} not in {CADENCES}")
     domain = _require(meta, "accuracy_domain", where)
     if domain not in ACCURACY_DOMAINS:
         raise ContractError(f"{where}: accuracy_domain {domain!r} not in {ACCURACY_DOMAINS}")
@@ -151,6 +165,7 @@ def _parse_table(source: dict, table: dict, path: Path) -> Extract:
         landing_path=str(_require(meta, "landing_path", where)),
         format=str(fmt),
         partitioning=str(partitioning),
+        cadence=str(cadence),
         primary_key=primary_key,
         event_time=meta.get("event_time"),
         accuracy_domain=str(domain),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import UTC, date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from orchestration.contract import Extract
+from orchestration.extracts.context import GenerationContext, Writer, write_daily
 from orchestration.extracts.world import Subscription, World
 
 
@@ -83,20 +83,22 @@ def subscription_changes_by_day(world: World) -> dict[date, list[tuple[datetime,
     return by_day
 
 
-def write_subscriptions(world: World, landing_dir: Path, landing_path: str) -> int:
-    rows = 0
+def write_subscriptions(ctx: GenerationContext, extract: Extract) -> int:
+    world = ctx.world
     changes = subscription_changes_by_day(world)
+    by_day: dict[date, list[dict]] = {}
     for day in world.days():
-        path = landing_dir / landing_path.format(date=day.isoformat())
-        path.parent.mkdir(parents=True, exist_ok=True)
         end_of_day = world.to_utc(day, datetime.max.time())
         seen: set[str] = set()
-        lines = []
+        objects = []
         for _, sub in sorted(changes.get(day, []), key=lambda item: (item[0], item[1].id)):
-            if sub.id in seen:
-                continue
-            seen.add(sub.id)
-            lines.append(json.dumps(subscription_object(sub, end_of_day), separators=(",", ":")))
-        path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-        rows += len(lines)
-    return rows
+            if sub.id not in seen:
+                seen.add(sub.id)
+                objects.append(subscription_object(sub, end_of_day))
+        by_day[day] = objects
+    return write_daily(ctx, extract, by_day)
+
+
+WRITERS: dict[str, Writer] = {
+    "stripe.subscriptions": write_subscriptions,
+}

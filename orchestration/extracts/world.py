@@ -1,8 +1,10 @@
 """The simulated company every source generator draws from, so extracts agree with each other.
 
-A `World` holds the clients (with their subscription history) and the time window. Each source
-generator reads it and writes its files; the same (scale, seed, start, end) always gives the same
-world, and therefore the same bytes.
+A `World` holds the time window, the staff (with hires and leavers), the clients (with their
+lead, subscription history and assigned staff). Each source generator reads it and writes its
+files; the same (scale, seed, start, end) always gives the same world, and the same bytes.
+Generators draw their own randomness from `world.rng(name)`, so adding a source never changes
+the bytes of another.
 """
 
 from __future__ import annotations
@@ -21,9 +23,96 @@ PLANS = (
 )
 
 # Clients already on the books when the window opens, and new clients per month, at scale 1.
-CLIENTS_AT_START = 1600
-NEW_CLIENTS_PER_MONTH = 60
-MONTHLY_CHURN = 0.025
+CLIENTS_AT_START = 1800
+NEW_CLIENTS_PER_MONTH = 75
+MONTHLY_CHURN = 0.022
+
+# Staff at scale 1: (department, role, headcount). Role names are the ones the role seeds list.
+STAFF = (
+    ("sales", "sales_agent", 18),
+    ("sales", "sales_manager", 1),
+    ("customer_support", "client_rep", 8),
+    ("disputes", "dispute_specialist", 10),
+    ("client_success", "csm", 5),
+    ("operations", "case_manager", 6),
+    ("marketing", "marketing_specialist", 3),
+    ("finance", "accountant", 3),
+    ("hr", "hr_generalist", 2),
+    ("technology", "engineer", 3),
+    ("compliance", "compliance_officer", 2),
+)
+# Planted gap (DESIGN.md §3): annual turnover 18% above the seeded 20% benchmark = 23.6%.
+ANNUAL_TURNOVER = 0.236
+
+LEAD_SOURCES = (
+    ("google_ads", 0.30),
+    ("facebook_ads", 0.20),
+    ("organic_search", 0.15),
+    ("referral", 0.20),
+    ("affiliate", 0.10),
+    ("partner_import", 0.05),
+)
+FIRST_NAMES = (
+    "Ava",
+    "Ben",
+    "Carla",
+    "Dev",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jamal",
+    "Kira",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Olga",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tariq",
+)
+LAST_NAMES = (
+    "Adams",
+    "Baker",
+    "Chen",
+    "Diaz",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Ito",
+    "Jones",
+    "Khan",
+    "Lopez",
+    "Moreau",
+    "Nguyen",
+    "Okafor",
+    "Patel",
+    "Rossi",
+    "Silva",
+)
+
+
+@dataclass(frozen=True)
+class Employee:
+    employee_id: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    department: str
+    role: str
+    hire_date: date
+    termination_date: date | None
+    termination_reason: str | None
+
+    def employed_on(self, day: date) -> bool:
+        return self.hire_date <= day and (
+            self.termination_date is None or day <= self.termination_date
+        )
 
 
 @dataclass(frozen=True)
@@ -46,7 +135,16 @@ class Subscription:
 class Client:
     client_id: str
     stripe_customer_id: str
-    became_client_at: datetime
+    became_client_at: datetime  # UTC, naive; also the contract signature
+    lead_created_at: datetime
+    lead_source: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    csm_id: str  # employee_id of the client-success manager
+    specialist_id: str  # employee_id of the dispute specialist
+    goal_score: int  # credit score the client aims for
 
 
 @dataclass
@@ -56,8 +154,29 @@ class World:
     start: date
     end: date
     tz: ZoneInfo
+    employees: list[Employee] = field(default_factory=list)
     clients: list[Client] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
+
+    def rng(self, name: str) -> random.Random:
+        """An independent, deterministic random stream for one generator."""
+        return random.Random(f"{self.seed}:{self.scale}:{name}")
+
+    def staff(self, role: str, day: date | None = None) -> list[Employee]:
+        return [e for e in self.employees if e.role == role and (day is None or e.employed_on(day))]
+
+    def churned_at(self, client: Client) -> datetime | None:
+        return self.subscription_of(client).ended_at
+
+    def subscription_of(self, client: Client) -> Subscription:
+        return self._subscription_by_customer[client.stripe_customer_id]
+
+    @property
+    def _subscription_by_customer(self) -> dict[str, Subscription]:
+        cache = self.__dict__.setdefault("_subs_cache", {})
+        if not cache:
+            cache.update({s.customer: s for s in self.subscriptions})
+        return cache
 
     def days(self) -> list[date]:
         return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
@@ -88,6 +207,7 @@ def build_world(scale: float, seed: int, start: date, end: date, tz: str) -> Wor
     if scale <= 0:
         raise ValueError(f"--scale must be positive, got {scale}")
     world = World(scale=scale, seed=seed, start=start, end=end, tz=ZoneInfo(tz))
+    world.employees = _build_staff(world)
     rng = random.Random(f"world:{seed}")
     onboard_days: list[date] = []
     for _ in range(round(CLIENTS_AT_START * scale)):
@@ -99,10 +219,86 @@ def build_world(scale: float, seed: int, start: date, end: date, tz: str) -> Wor
     onboard_days.sort()
     for number, day in enumerate(onboard_days, start=1):
         became = world.to_utc(day, _business_time(rng))
-        client = Client(f"C{number:07d}", f"cus_{seed:04d}{number:08d}", became)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        csms = world.staff("csm", day) or world.staff("csm")
+        specialists = world.staff("dispute_specialist", day) or world.staff("dispute_specialist")
+        client = Client(
+            client_id=f"C{number:07d}",
+            stripe_customer_id=f"cus_{seed:04d}{number:08d}",
+            became_client_at=became,
+            lead_created_at=became - timedelta(days=rng.randint(2, 60), hours=rng.randint(0, 8)),
+            lead_source=_weighted(rng, LEAD_SOURCES),
+            first_name=first,
+            last_name=last,
+            email=f"{first}.{last}.{number}@example.com".lower(),
+            phone=f"+1-555-{number // 10000 % 1000:03d}-{number % 10000:04d}",
+            csm_id=csms[number % len(csms)].employee_id,
+            specialist_id=specialists[number % len(specialists)].employee_id,
+            goal_score=rng.choice((650, 680, 700, 720, 740)),
+        )
         world.clients.append(client)
         world.subscriptions.append(_subscription_for(rng, world, client, number))
     return world
+
+
+def _weighted(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
+    pick, cumulative = rng.random(), 0.0
+    for value, weight in options:
+        cumulative += weight
+        if pick < cumulative:
+            return value
+    return options[-1][0]
+
+
+def _build_staff(world: World) -> list[Employee]:
+    """Staff on the books at the start; exactly the planted share of them leave, evenly spread
+    over the window, each replaced three weeks later, so headcount stays flat while annual
+    turnover is ANNUAL_TURNOVER."""
+    rng = world.rng("staff")
+    window_days = (world.end - world.start).days + 1
+    seats = [
+        (department, role)
+        for department, role, headcount in STAFF
+        for _ in range(max(1, round(headcount * world.scale)))
+    ]
+    vacancy_days = 21
+    # leavers / average headcount = ANNUAL_TURNOVER, where each leaver's seat is empty 21 days.
+    yearly = ANNUAL_TURNOVER * len(seats) / (1 + ANNUAL_TURNOVER * vacancy_days / 365)
+    leavers = round(yearly * window_days / 365)
+    leaving_seats = set(rng.sample(range(len(seats)), min(leavers, len(seats))))
+    leave_days = iter(
+        world.start + timedelta(days=int((i + 0.5) * window_days / max(leavers, 1)))
+        for i in range(leavers)
+    )
+    employees: list[Employee] = []
+
+    def add(department: str, role: str, hired: date, leaves: date | None) -> None:
+        number = len(employees) + 1
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        employees.append(
+            Employee(
+                employee_id=f"E{number:05d}",
+                first_name=first,
+                last_name=last,
+                email=f"{first}.{last}.{number}@scorecard-demo.com".lower(),
+                phone=f"+1-555-01{number % 100:02d}-{number:04d}",
+                department=department,
+                role=role,
+                hire_date=hired,
+                termination_date=leaves,
+                termination_reason=(
+                    rng.choice(("voluntary", "voluntary", "involuntary")) if leaves else None
+                ),
+            )
+        )
+
+    for seat, (department, role) in enumerate(seats):
+        hired = world.start - timedelta(days=rng.randint(30, 6 * 365))
+        leaves = next(leave_days) if seat in leaving_seats else None
+        add(department, role, hired, leaves)
+        if leaves is not None and leaves + timedelta(days=vacancy_days) <= world.end:
+            add(department, role, leaves + timedelta(days=vacancy_days), None)
+    return employees
 
 
 def _subscription_for(

@@ -1,0 +1,7 @@
+"""Generator for the quickbooks extracts (not written yet)."""
+
+from __future__ import annotations
+
+from orchestration.extracts.context import Writer
+
+WRITERS: dict[str, Writer] = {}
