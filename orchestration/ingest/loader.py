@@ -129,9 +129,10 @@ def load_partitions(
     deliveries, results = _triage(con, extract, landing_dir, partitions)
     hashes = {d.source_file: d.file_hash for d in deliveries}
 
+    # Reading happens before the transaction: a file DuckDB cannot read would abort it.
+    readable, rejected = reader(con, extract, deliveries) if deliveries else ([], [])
     con.execute("begin transaction")
     try:
-        readable, rejected = reader(con, extract, deliveries) if deliveries else ([], [])
         loaded_at = _now()
         keys = [d.partition for d in (*readable, *(d for d, _ in rejected))]
         con.execute(
