@@ -29,6 +29,8 @@ demo: install
 	$(BIN)/scorecard demo
 
 test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 lint: install
