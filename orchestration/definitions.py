@@ -8,12 +8,14 @@ from orchestration.assets.dbt import build_dbt_assets, dbt_resource
 from orchestration.assets.ingest import ingest_assets
 from orchestration.assets.quality import quality_checks
 from orchestration.resources import WarehouseResource
+from orchestration.sensors import new_extracts_sensor
 
 
 def build_definitions() -> dg.Definitions:
     return dg.Definitions(
         assets=[*ingest_assets(), build_dbt_assets()],
         asset_checks=quality_checks(),
+        sensors=[new_extracts_sensor],
         resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
     )
 

@@ -77,7 +77,7 @@ def stripe_fixture(isolated_data_dir: Path) -> Path:
                 "2024-11-01 12:00:00",
                 status="canceled",
                 ended="2025-02-01 05:00:00",
-            ),  # fmt: skip
+            ),
             _sub("F", 50000, "month", "2024-12-01 12:00:00", livemode=False),  # test mode
         ],
     )
@@ -96,7 +96,7 @@ def stripe_fixture(isolated_data_dir: Path) -> Path:
                 "2025-03-05 14:00:00",
                 quantity=2,
                 trial_end="2025-03-20 14:00:00",
-            ),  # fmt: skip
+            ),
             _sub("E", 99900, "month", "2025-03-05 14:00:00", status="incomplete"),
         ],
     )
