@@ -29,7 +29,8 @@ end
 
 def latest_closed_month(con: duckdb.DuckDBPyConnection) -> str | None:
     row = con.execute(
-        "select max(period_start) from marts.mart_balanced_scorecard where not is_partial"
+        "select max(period_start) from marts.mart_balanced_scorecard "
+        "where grain = 'month' and not is_partial"
     ).fetchone()
     return None if row is None or row[0] is None else str(row[0])
 
@@ -51,7 +52,7 @@ def print_scorecard(database: Path, month: str | None = None, console: Console |
                    count(*) filter (status = 'no_data'),
                    count(*) filter (status not in ('green', 'yellow', 'red', 'no_data')),
                    count(*)
-            from marts.mart_balanced_scorecard where period_start = ?
+            from marts.mart_balanced_scorecard where grain = 'month' and period_start = ?
             group by perspective
             order by case perspective when 'financial' then 1 when 'client' then 2
                      when 'internal_process' then 3 else 4 end
@@ -62,7 +63,7 @@ def print_scorecard(database: Path, month: str | None = None, console: Console |
             f"""
             select perspective, kpi_id, kpi_name, unit, value, {_TARGET_TEXT}, status, gap_pct
             from marts.mart_balanced_scorecard
-            where period_start = ? and status <> 'no_data'
+            where grain = 'month' and period_start = ? and status <> 'no_data'
             order by perspective, kpi_id
             """,
             [month],

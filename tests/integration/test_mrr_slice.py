@@ -125,7 +125,7 @@ def test_mrr_by_month_through_dagster(stripe_fixture, dbt_manifest, isolated_dat
     ).fetchone()
     scorecard = con.execute(
         "select status, target_value from marts.mart_balanced_scorecard "
-        "where kpi_id = 'mrr' and period_start = '2025-03-01'"
+        "where kpi_id = 'mrr' and grain = 'month' and period_start = '2025-03-01'"
     ).fetchone()
     loaded = con.execute("select count(*) from raw.stripe__subscriptions").fetchone()
     con.close()

@@ -34,7 +34,7 @@ COLUMNS = [
     "slices",
     "agg",
     "cs_tier",
-    "annualised",
+    "annualisation",
     "target_scales_with_months",
     "min_n",
     "formula",
@@ -85,7 +85,7 @@ ENUMS = {
     "red_flag_rule": {"src", "d:P", "d:S", "d:V", "d:Z", "d:R", "d:G", "none"},
     "agg": {"A", "R", "M", "P", "C", "X"},
     "cs_tier": {"", "1", "2", "3"},
-    "annualised": {"true", "false"},
+    "annualisation": {"none", "survival", "loss", "linear"},
     "target_scales_with_months": {"true", "false"},
     "min_n": {"", "5", "10"},
 }
@@ -336,8 +336,15 @@ def test_derived_rules_reproduce_thresholds(rows: list[dict[str, str]]) -> None:
 
 
 def test_flags_and_survey_minimums(rows: list[dict[str, str]]) -> None:
-    annualised = {r["kpi_id"] for r in rows if r["annualised"] == "true"}
-    assert annualised == ANNUALISED
+    annualised = {r["kpi_id"]: r["annualisation"] for r in rows if r["annualisation"] != "none"}
+    # §1.3: retention r^(12/months), churn 1 - (1 - c)^(12/months), turnover x 12/months.
+    assert annualised == {
+        "client_retention_rate": "survival",
+        "employee_retention_rate": "survival",
+        "client_churn_rate": "loss",
+        "employee_turnover_rate": "linear",
+    }
+    assert set(annualised) == ANNUALISED
     for r in rows:
         if r["kpi_id"] in ANNUALISED:
             assert not set(r["time_grains"].split(",")) & {"d", "w"}, r["kpi_id"]
@@ -456,7 +463,7 @@ def test_spot_employee_turnover_rate(by_id: dict[str, dict[str, str]]) -> None:
     assert r["red_flag_value"] == ""
     assert _f(r["red_flag_factor"]) == 1.25
     assert r["red_flag_rule"] == "d:V"
-    assert r["annualised"] == "true"
+    assert r["annualisation"] == "linear"
     assert _primary(r) == ("y", "co")
     assert r["direction"] == "lower_is_better"
 
@@ -559,7 +566,7 @@ def test_spot_strict_operators_and_units(by_id: dict[str, dict[str, str]]) -> No
         10,
         20,
     )
-    assert r["annualised"] == "true"
+    assert r["annualisation"] == "loss"
     r = by_id["system_uptime"]
     assert (r["target_operator"], _f(r["target_value"]), _f(r["red_flag_value"])) == (
         ">",

@@ -44,7 +44,8 @@ select
     coalesce(l.mrr, 0) as value,
     coalesce(l.live_subscriptions, 0) as sample_size,
     p.is_partial,
-    false as is_provisional
+    false as is_provisional,
+    false as is_red_override
 from periods as p
 left join live as l
     on p.grain = l.grain and p.period_start = l.period_start

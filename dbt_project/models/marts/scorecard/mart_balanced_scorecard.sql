@@ -1,46 +1,59 @@
--- The balanced scorecard per month: every KPI of the catalogue with its company value and
--- status. A KPI with no observation for the month is no_data, never silently absent.
-with months as (
-    select distinct period_start, period_end, is_partial
+-- The balanced scorecard per month, quarter and year: every KPI of the catalogue defined at that
+-- grain, with its company value, the target in force and its status. A KPI with no observation
+-- is no_data (reason not_computed), never silently absent.
+with periods as (
+    select grain, grain_code, period_start, period_end, is_partial
     from {{ ref('int_kpi_periods') }}
-    where grain = 'month'
-      and period_start >= (
-          select min(period_start) from {{ ref('fct_kpi_observations') }} where grain = 'month'
-      )
+    where grain in ('month', 'quarter', 'year')
+      and period_start >= (select min(period_start) from {{ ref('fct_kpi_observations') }})
 ),
 
 kpis as (
+    select * from {{ ref('dim_kpi') }}
+),
+
+targets as (
     select * from {{ ref('int_kpi_targets') }}
 ),
 
 observations as (
     select * from {{ ref('fct_kpi_observations') }}
-    where grain = 'month' and entity_type = 'company'
+    where entity_type = 'company'
 )
 
 select
-    m.period_start,
-    m.period_end,
-    m.is_partial,
+    p.grain,
+    p.period_start,
+    p.period_end,
+    p.is_partial,
     k.perspective,
     k.level,
+    k.department,
     k.kpi_id,
     k.kpi_name,
     k.unit,
     k.direction,
     o.value,
-    k.target_operator,
-    k.target_value,
-    k.target_low,
-    k.target_high,
-    k.red_flag_operator,
-    k.red_flag_value,
+    o.rag_value,
+    t.target_operator,
+    coalesce(o.target_value, t.target_value) as target_value,
+    t.target_low,
+    t.target_high,
+    t.red_flag_operator,
+    coalesce(o.red_flag_value, t.red_flag_value) as red_flag_value,
     coalesce(o.status, 'no_data') as status,
-    case when o.kpi_id is null then 'not_computed' end as reason_code,
+    case when o.kpi_id is null then 'not_computed' else o.reason_code end as reason_code,
     o.gap,
     o.gap_pct,
-    o.previous_value
-from months as m
-cross join kpis as k
+    o.previous_value,
+    o.trend,
+    o.worsening_streak
+from periods as p
+inner join kpis as k
+    on list_contains(string_split(k.time_grains, ','), p.grain_code)
+inner join targets as t
+    on t.kpi_id = k.kpi_id
+    and {{ dbt.dateadd('day', -1, 'p.period_end') }} >= t.valid_from
+    and (t.valid_to is null or {{ dbt.dateadd('day', -1, 'p.period_end') }} < t.valid_to)
 left join observations as o
-    on o.kpi_id = k.kpi_id and o.period_start = m.period_start
+    on o.kpi_id = k.kpi_id and o.grain = p.grain and o.period_start = p.period_start
