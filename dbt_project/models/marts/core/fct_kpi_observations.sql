@@ -6,9 +6,7 @@
 -- Component contract (every int_kpi_* model): kpi_id, grain, entity_type, entity_id,
 -- period_start, period_end, numerator, denominator, value, sample_size, is_partial,
 -- is_provisional, is_red_override (a KPI's own non-threshold red rule, else false).
-{% set components = [
-    'int_kpi_mrr',
-] %}
+{% set components = kpi_components() %}
 
 with components as (
     {% for model in components %}
