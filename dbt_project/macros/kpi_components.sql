@@ -5,9 +5,10 @@
 #}
 {% macro kpi_components() %}
     {{ return(
-        kpi_components_financial()
+        kpi_components_finance()
         + kpi_components_client()
-        + kpi_components_internal_process()
-        + kpi_components_learning_growth()
+        + kpi_components_onboarding()
+        + kpi_components_operations()
+        + kpi_components_technology_people()
     ) }}
 {% endmacro %}

@@ -1,4 +1,4 @@
-{# int_kpi_* models of the client perspective (see kpi_components.sql). #}
+{# int_kpi_* models of the client KPI group (see kpi_components.sql). #}
 {% macro kpi_components_client() %}
     {{ return([]) }}
 {% endmacro %}
