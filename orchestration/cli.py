@@ -79,7 +79,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     from orchestration.scorecard_view import print_scorecard
 
-    print_scorecard(get_settings().warehouse_path, month=args.month)
+    print_scorecard(get_settings().analytics_path, month=args.month)
     return 0
 
 

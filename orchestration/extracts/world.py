@@ -160,7 +160,7 @@ class World:
 
     def rng(self, name: str) -> random.Random:
         """An independent, deterministic random stream for one generator."""
-        return random.Random(f"{self.seed}:{self.scale}:{name}")
+        return random.Random(f"{self.seed}:{float(self.scale)}:{name}")
 
     def staff(self, role: str, day: date | None = None) -> list[Employee]:
         return [e for e in self.employees if e.role == role and (day is None or e.employed_on(day))]

@@ -83,11 +83,21 @@ def _log(con: duckdb.DuckDBPyConnection, results: Sequence[LoadResult], hashes: 
     )  # fmt: skip
 
 
+def _has_records(path: Path, fmt: str) -> bool:
+    """Whether a non-empty file holds more than a CSV header."""
+    if fmt != "csv":
+        return True
+    with path.open("rb") as handle:
+        handle.readline()
+        return any(line.strip() for line in handle)
+
+
 def _triage(
     con: duckdb.DuckDBPyConnection, extract: Extract, landing_dir: Path, partitions: Sequence[str]
 ) -> tuple[list[Delivery], list[LoadResult]]:
     """Files to read, and the partitions settled without reading (missing, empty, duplicate)."""
     deliveries, settled = [], []
+    batch_hashes: dict[str, str] = {}  # the same bytes twice in one backfill are a duplicate too
     for partition in partitions:
         if not extract.is_due(partition):
             continue
@@ -103,8 +113,13 @@ def _triage(
             )
         else:
             delivery = Delivery(partition, path, source_file, file_sha256(path))
-            duplicate_of = _already_delivered(con, extract, delivery)
+            duplicate_of = None
+            if _has_records(path, extract.format):  # header-only days look alike, legitimately
+                duplicate_of = batch_hashes.get(delivery.file_hash) or _already_delivered(
+                    con, extract, delivery
+                )
             if duplicate_of is None:
+                batch_hashes[delivery.file_hash] = source_file
                 deliveries.append(delivery)
                 continue
             status = "duplicate"

@@ -149,3 +149,18 @@ def test_mrr_by_month_through_dagster(stripe_fixture, dbt_manifest, isolated_dat
     assert round(quarter[0], 6) == 330.0  # Q1 = the value at its last instant
     assert scorecard == ("red", 500000.0)
     assert loaded == (8,)  # 5 + 1 + 2 lines: every delivered version is kept in raw
+
+    # The analytics snapshot holds the marts only (no raw data, no PII), with the same rows.
+    snapshot = duckdb.connect(str(isolated_data_dir / "analytics.duckdb"), read_only=True)
+    schemas = {
+        r[0]
+        for r in snapshot.execute("select distinct schema_name from duckdb_tables()").fetchall()
+    }
+    published = snapshot.execute(
+        "select period_start::varchar, value from marts.fct_kpi_observations "
+        "where kpi_id = 'mrr' and grain = 'month' order by period_start"
+    ).fetchall()
+    snapshot.close()
+    assert schemas == {"marts"}
+    assert [(p, round(v, 6)) for p, v in published] == [(r[0], round(r[1], 6)) for r in rows]
+    assert (isolated_data_dir / "analytics_parquet" / "fct_kpi_observations.parquet").exists()

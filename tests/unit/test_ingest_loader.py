@@ -194,3 +194,23 @@ def test_missing_empty_and_duplicate_deliveries_are_named(tmp_path, con):
     assert results[1].message.startswith("EmptyExtract")
     assert results[2].message.startswith("MissingExtract")
     assert _counts(con, extract.raw_table) == (1, 0)
+
+
+def test_duplicate_delivery_inside_one_backfill_is_skipped(tmp_path, con):
+    extract = _extract("jsonl")
+    _write(tmp_path / "shop/orders_2025-01-01.jsonl", '{"id": 1}\n{"id": 2}\n')
+    _write(tmp_path / "shop/orders_2025-01-02.jsonl", '{"id": 1}\n{"id": 2}\n')
+    results = load_partitions(con, extract, tmp_path, ["2025-01-01", "2025-01-02"])
+    assert [(r.partition_key, r.status, r.rows_loaded) for r in results] == [
+        ("2025-01-01", "loaded", 2),
+        ("2025-01-02", "duplicate", 0),
+    ]
+    assert _counts(con, extract.raw_table) == (2, 0)
+
+
+def test_header_only_csv_days_are_not_duplicates_of_each_other(tmp_path, con):
+    extract = _extract("csv")
+    for day in ("2025-01-01", "2025-01-02"):
+        _write(tmp_path / f"shop/orders_{day}.csv", "id,amount,ordered_at,paid\n")
+    results = load_partitions(con, extract, tmp_path, ["2025-01-01", "2025-01-02"])
+    assert [(r.status, r.rows_in) for r in results] == [("loaded", 0), ("loaded", 0)]
