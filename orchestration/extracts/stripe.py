@@ -93,6 +93,19 @@ def subscription_changes_by_day(world: World) -> dict[date, list[tuple[datetime,
 
 def write_subscriptions(ctx: GenerationContext, extract: Extract) -> int:
     world = ctx.world
+    # A known limit of the simulation, recorded as truth so it is never mistaken for a finding:
+    # every client keeps the one plan it signed for, so no client ever expands.
+    ctx.plant_gap(
+        kpi_id="expansion_rate_3m",
+        expected_status={"red", "no_data"},
+        department="client_success",
+        description=(
+            "The demo world sells one plan per client and never upgrades it, so no cohort "
+            "expands (0%, red) or a month has no cohort (no_data). Simulating upgrades is "
+            "future generator work."
+        ),
+        kind="simulation_limit",
+    )
     changes = subscription_changes_by_day(world)
     by_day: dict[date, list[dict]] = {}
     for day in world.days():

@@ -15,17 +15,20 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 # Plans as the billing system sells them: (plan id, unit amount in cents, interval, weight).
+# Priced so that revenue per employee (> $150K) and per hour worked (> $75) are on target for
+# the staff of STAFF below, as the catalogue's targets expect of a healthy business.
 PLANS = (
-    ("essential_monthly", 19900, "month", 0.40),
-    ("premier_monthly", 29900, "month", 0.35),
-    ("premier_annual", 299000, "year", 0.10),
-    ("family_monthly", 44900, "month", 0.15),
+    ("essential_monthly", 33900, "month", 0.40),
+    ("premier_monthly", 50900, "month", 0.35),
+    ("premier_annual", 509000, "year", 0.10),
+    ("family_monthly", 76900, "month", 0.15),
 )
 
 # Clients already on the books when the window opens, and new clients per month, at scale 1.
 CLIENTS_AT_START = 1800
 NEW_CLIENTS_PER_MONTH = 75
-MONTHLY_CHURN = 0.022
+# ~7% a year: client retention (> 90%) and churn (< 10%) on target.
+MONTHLY_CHURN = 0.006
 
 # Staff at scale 1: (department, role, headcount). Role names are the ones the role seeds list.
 STAFF = (

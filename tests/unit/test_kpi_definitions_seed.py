@@ -136,6 +136,8 @@ PARAM_DEFAULTS = {
     "min_employee_survey_n": 5,
     "turnover_benchmark_pct": 20,
     "fiscal_year_start_month": 1,
+    "collection_window_days": 30,
+    "expansion_horizon_days": 91,
 }
 
 
