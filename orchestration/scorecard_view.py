@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import duckdb
@@ -36,7 +37,8 @@ def latest_closed_month(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def print_scorecard(database: Path, month: str | None = None, console: Console | None = None):
-    console = console or Console()
+    # Wide enough for KPI ids when printed to a log or a pipe (rich assumes 80 columns there).
+    console = console or Console(width=None if sys.stdout.isatty() else 120)
     con = duckdb.connect(str(database), read_only=True)
     try:
         month = month or latest_closed_month(con)

@@ -56,19 +56,16 @@ def _source_file(path: Path, landing_dir: Path) -> str:
     return str(path.relative_to(landing_dir)) if path.is_relative_to(landing_dir) else str(path)
 
 
-def _already_delivered(
-    con: duckdb.DuckDBPyConnection, extract: Extract, delivery: Delivery
-) -> str | None:
-    row = con.execute(
+def _delivered_hashes(con: duckdb.DuckDBPyConnection, extract: Extract) -> dict[str, tuple]:
+    """file hash -> (source file, partition) of every file of `extract` loaded with records."""
+    rows = con.execute(
         f"""
-        select source_file from {LOAD_LOG_TABLE}
-        where raw_table = ? and file_hash = ? and status = 'loaded' and rows_in > 0
-          and partition_key <> ?
-        limit 1
+        select file_hash, source_file, partition_key from {LOAD_LOG_TABLE}
+        where raw_table = ? and status = 'loaded' and rows_in > 0
         """,
-        [extract.raw_table, delivery.file_hash, delivery.partition],
-    ).fetchone()
-    return row[0] if row else None
+        [extract.raw_table],
+    ).fetchall()
+    return {file_hash: (source_file, partition) for file_hash, source_file, partition in rows}
 
 
 def _log(con: duckdb.DuckDBPyConnection, results: Sequence[LoadResult], hashes: dict) -> None:
@@ -98,6 +95,7 @@ def _triage(
     """Files to read, and the partitions settled without reading (missing, empty, duplicate)."""
     deliveries, settled = [], []
     batch_hashes: dict[str, str] = {}  # the same bytes twice in one backfill are a duplicate too
+    delivered = _delivered_hashes(con, extract)
     for partition in partitions:
         if not extract.is_due(partition):
             continue
@@ -115,8 +113,9 @@ def _triage(
             delivery = Delivery(partition, path, source_file, file_sha256(path))
             duplicate_of = None
             if _has_records(path, extract.format):  # header-only days look alike, legitimately
-                duplicate_of = batch_hashes.get(delivery.file_hash) or _already_delivered(
-                    con, extract, delivery
+                earlier = delivered.get(delivery.file_hash)
+                duplicate_of = batch_hashes.get(delivery.file_hash) or (
+                    earlier[0] if earlier and earlier[1] != partition else None
                 )
             if duplicate_of is None:
                 batch_hashes[delivery.file_hash] = source_file
