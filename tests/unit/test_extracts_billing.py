@@ -189,7 +189,12 @@ def test_defects_are_planted(clean, faulty):
     original = folder / f"gl_entries_{duplicate['duplicate_of']}.csv"
     assert copy.read_bytes() == original.read_bytes()
     # The planted gap is recorded with or without defects.
-    assert [g["kpi_id"] for g in faulty.planted_gaps] == ["gross_profit_margin"]
+    # Billing plants one gap; the subscriptions writer records the no-expansion limit.
+    assert [g["kpi_id"] for g in faulty.planted_gaps] == [
+        "expansion_rate_3m",
+        "gross_profit_margin",
+    ]
+    assert faulty.planted_gaps[0]["kind"] == "simulation_limit"
 
 
 def test_same_inputs_same_bytes(tmp_path, clean):

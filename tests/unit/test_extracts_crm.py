@@ -95,13 +95,15 @@ def test_cac_is_yellow_every_month(clean):
         """
     ).fetchall()
     assert len(rows) == 12
-    # cac (catalogue §2.1): target < 300, red >= 375, so yellow is 300 <= v < 375. Spend is
-    # paced to the plan ($270 per planned client) and clients arrive 20% short: 270 / 0.8 =
-    # 337.50, ±4% pacing noise → 324..351 (measured at seed 42: 325.05 .. 349.62).
+    # Marketing spend per new client: spend is paced to the plan ($180 per planned client) and
+    # clients arrive 20% short: 180 / 0.8 = 225, ±4% pacing noise → 216..234. The ledger's sales
+    # costs (commissions $55 a client + sales tools) add the rest of the catalogue's CAC, which
+    # lands yellow (300 <= v < 375; $356 in the scale-1 demo, asserted end to end in
+    # tests/integration/test_pipeline_generated.py against this planted truth).
     for month, _, _, cac in rows:
-        assert 300 <= cac < 375, (month, cac)
+        assert 210 <= cac < 240, (month, cac)
     year = sum(r[1] for r in rows) / sum(r[2] for r in rows)
-    assert 330 <= year <= 345, year
+    assert 220 <= year <= 230, year
     planted = _gap(ctx, "cac")
     assert planted["expected_status"] == ["yellow"]
     assert planted["measured_cac_from_marketing_spend"] == {
