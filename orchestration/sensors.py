@@ -33,6 +33,16 @@ def landed_files(landing_dir: Path) -> list[tuple[Extract, str, Path]]:
     return found
 
 
+def unknown_files(landing_dir: Path) -> list[Path]:
+    """Files under the landing folder that no extract of the contract claims."""
+    known = {path for _, _, path in landed_files(landing_dir)}
+    return sorted(
+        path
+        for path in landing_dir.rglob("*")
+        if path.is_file() and path not in known and not path.name.startswith("_")
+    )
+
+
 @dg.sensor(
     name="new_extracts_sensor",
     description="Starts ingestion of a partition when its extract file lands or changes.",
@@ -46,6 +56,15 @@ def new_extracts_sensor(context: dg.SensorEvaluationContext):
     if not landing_dir.exists():
         return dg.SkipReason(f"{landing_dir} does not exist yet")
     requests = []
+    for path in unknown_files(landing_dir):
+        key = f"unknown:{path.relative_to(landing_dir).as_posix()}"
+        if key not in seen:  # named once, not on every tick
+            seen[key] = 1
+            context.log.warning(
+                f"UnknownExtract: {path.relative_to(landing_dir)} matches no landing_path of the "
+                "extract contract and is not loaded; rename it or add its extract to "
+                "dbt_project/models/staging/<system>/_<system>__sources.yml"
+            )
     for extract, partition, path in landed_files(landing_dir):
         key = path.relative_to(landing_dir).as_posix()
         version = path.stat().st_mtime_ns

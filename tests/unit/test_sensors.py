@@ -45,3 +45,16 @@ def test_new_file_is_requested_once_and_a_changed_file_again(isolated_data_dir):
     assert [r.partition_key for r in requests] == ["2025-01-02"]
     skip, _ = _evaluate(cursor)
     assert isinstance(skip, dg.SkipReason)
+
+
+def test_unknown_files_are_named_once(isolated_data_dir):
+    from orchestration.sensors import unknown_files
+
+    landing = isolated_data_dir / "landing"
+    _land(landing, "2025-01-01")
+    stray = landing / "stripe/subscriptions/subscriptions_jan.jsonl"
+    stray.write_text("{}\n")
+    (landing / "_planted_truth.json").write_text("{}")
+    assert unknown_files(landing) == [stray]
+    _, cursor = _evaluate(None)
+    assert "unknown:stripe/subscriptions/subscriptions_jan.jsonl" in cursor
