@@ -6,6 +6,7 @@ import argparse
 import os
 import subprocess
 import sys
+import warnings
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -152,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Dagster marks BackfillPolicy as beta on every definitions load; say it once in the docs,
+    # not a hundred times in a terminal.
+    warnings.filterwarnings("ignore", message=".*is currently in (beta|preview).*")
     args = build_parser().parse_args(argv)
     return args.func(args)
 
