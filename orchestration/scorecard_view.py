@@ -63,7 +63,8 @@ def print_scorecard(database: Path, month: str | None = None, console: Console |
         ).fetchall()
         rows = con.execute(
             f"""
-            select perspective, kpi_id, kpi_name, unit, value, {_TARGET_TEXT}, status, gap_pct
+            select perspective, kpi_id, kpi_name, unit, value, rag_value, {_TARGET_TEXT}, status,
+                   gap_pct
             from marts.mart_balanced_scorecard
             where grain = 'month' and period_start = ? and status <> 'no_data'
             order by perspective, kpi_id
@@ -83,11 +84,15 @@ def print_scorecard(database: Path, month: str | None = None, console: Console |
     detail = Table(title="KPIs with data")
     for header in ("perspective", "kpi", "value", "target", "status", "gap %"):
         detail.add_column(header, justify="right" if header in ("value", "gap %") else "left")
-    for perspective, kpi_id, _name, unit, value, target, status, gap_pct in rows:
+    for perspective, kpi_id, _name, unit, value, rag_value, target, status, gap_pct in rows:
+        shown = _format(value, unit)
+        if rag_value is not None and value is not None and abs(rag_value - value) > 1e-9:
+            # Annual targets judge the annualised value (catalogue §1.3): show both.
+            shown += f" (annualised {_format(rag_value, unit)})"
         detail.add_row(
             perspective,
             kpi_id,
-            _format(value, unit),
+            shown,
             target,
             f"[{STATUS_STYLE.get(status, '')}]{status}[/]",
             "" if gap_pct is None else f"{gap_pct:+.1f}",
