@@ -77,32 +77,4 @@ by_period as (
     group by grain, period_start, entity_type, entity_id
 ),
 
-keyed as (
-    select p.grain, p.period_start, p.period_end, p.is_partial, 'company' as entity_type,
-        'all' as entity_id
-    from periods as p
-    union all
-    select p.grain, p.period_start, p.period_end, p.is_partial, b.entity_type, b.entity_id
-    from by_period as b
-    inner join periods as p on b.grain = p.grain and b.period_start = p.period_start
-    where b.entity_type <> 'company'
-)
-
-select
-    'certification_maintenance_rate' as kpi_id,
-    k.grain,
-    k.entity_type,
-    k.entity_id,
-    k.period_start,
-    k.period_end,
-    coalesce(b.current_required, 0) as numerator,
-    coalesce(b.required, 0) as denominator,
-    case when b.required > 0 then 100.0 * b.current_required / b.required end as value,
-    coalesce(b.required, 0) as sample_size,
-    k.is_partial,
-    false as is_provisional,
-    false as is_red_override
-from keyed as k
-left join by_period as b
-    on k.grain = b.grain and k.period_start = b.period_start
-    and k.entity_type = b.entity_type and k.entity_id = b.entity_id
+{{ people_kpi_contract('certification_maintenance_rate', 'b.current_required', 'b.required', 100.0) }}

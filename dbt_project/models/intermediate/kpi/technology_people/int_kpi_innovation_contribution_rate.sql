@@ -80,32 +80,4 @@ by_period as (
     group by grain, period_start, entity_type, entity_id
 ),
 
-keyed as (
-    select p.grain, p.period_start, p.period_end, p.is_partial, 'company' as entity_type,
-        'all' as entity_id
-    from periods as p
-    union all
-    select p.grain, p.period_start, p.period_end, p.is_partial, b.entity_type, b.entity_id
-    from by_period as b
-    inner join periods as p on b.grain = p.grain and b.period_start = p.period_start
-    where b.entity_type <> 'company'
-)
-
-select
-    'innovation_contribution_rate' as kpi_id,
-    k.grain,
-    k.entity_type,
-    k.entity_id,
-    k.period_start,
-    k.period_end,
-    coalesce(b.contributors, 0) as numerator,
-    coalesce(b.employees, 0) as denominator,
-    case when b.employees > 0 then 100.0 * b.contributors / b.employees end as value,
-    coalesce(b.employees, 0) as sample_size,
-    k.is_partial,
-    false as is_provisional,
-    false as is_red_override
-from keyed as k
-left join by_period as b
-    on k.grain = b.grain and k.period_start = b.period_start
-    and k.entity_type = b.entity_type and k.entity_id = b.entity_id
+{{ people_kpi_contract('innovation_contribution_rate', 'b.contributors', 'b.employees', 100.0) }}
