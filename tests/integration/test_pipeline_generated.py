@@ -1,6 +1,6 @@
 """A year of generated extracts for every source, through the whole Dagster pipeline.
 
-One warehouse is built per test session (scale 0.2, 2025, as of the morning of 1 Jan 2026) and
+The session's demo warehouse (tests/conftest.py: scale 0.2, 2025, as of 1 Jan 2026) is
 checked against what the generator planted and against the catalogue's rules:
 every extract loads in full, no PII leaves raw/staging, every KPI has rows at its primary grain,
 planted gaps show in the right KPIs, coarser grains recompute from the finer ones.
@@ -9,41 +9,24 @@ planted gaps show in the right KPIs, coarser grains recompute from the finer one
 from __future__ import annotations
 
 import csv
-from datetime import date
 
-import dagster as dg
 import duckdb
 import pytest
 
 from orchestration.contract import load_contract, pii_columns
-from orchestration.extracts.generate import GenerateOptions, generate
-from orchestration.refresh import refresh
 from orchestration.settings import SEEDS_DIR
 
 pytestmark = pytest.mark.e2e
 
-START, END = date(2025, 1, 1), date(2025, 12, 31)
-SCALE = 0.2
 GRAIN = {"d": "day", "w": "week", "m": "month", "q": "quarter", "y": "year"}
 ENTITY = {"co": "company", "dept": "department", "emp": "employee", "agent": "agent",
           "client": "client"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory, dbt_manifest):
-    data_dir = tmp_path_factory.mktemp("pipeline") / "data"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SCORECARD_DATA_DIR", str(data_dir))
-        mp.setenv("SCORECARD_PARTITIONS_START", START.isoformat())
-        mp.setenv("SCORECARD_AS_OF", "2026-01-01 11:00:00")
-        truth = generate(
-            data_dir / "landing",
-            GenerateOptions(SCALE, 42, START, END, False, "America/New_York"),
-            show_progress=False,
-        )
-        refresh(START.isoformat(), END.isoformat(), instance=dg.DagsterInstance.ephemeral())
-    con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
-    yield con, truth
+def warehouse(demo_warehouse):
+    con = duckdb.connect(str(demo_warehouse.warehouse_path), read_only=True)
+    yield con, demo_warehouse.truth
     con.close()
 
 
