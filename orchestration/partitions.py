@@ -22,3 +22,22 @@ def dates_in_range(start: str, end: str) -> list[str]:
     if last < first:
         raise ValueError(f"partition range {start}...{end} ends before it starts")
     return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+
+
+def weekly_partitions() -> dg.WeeklyPartitionsDefinition:
+    """ISO weeks starting Monday (the weekly summary is due Monday 10:00)."""
+    settings = get_settings()
+    start = settings.partitions_start
+    first_monday = start + timedelta(days=(7 - start.weekday()) % 7)
+    return dg.WeeklyPartitionsDefinition(
+        start_date=first_monday.isoformat(), day_offset=1, timezone=settings.business_tz
+    )
+
+
+def monthly_partitions() -> dg.MonthlyPartitionsDefinition:
+    """Calendar months (the monthly close and strategic analysis)."""
+    settings = get_settings()
+    first = settings.partitions_start.replace(day=1)
+    return dg.MonthlyPartitionsDefinition(
+        start_date=first.isoformat(), timezone=settings.business_tz
+    )
