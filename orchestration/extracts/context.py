@@ -26,6 +26,8 @@ class GenerationContext:
     defects: bool
     planted_gaps: list[dict] = field(default_factory=list)
     planted_defects: list[dict] = field(default_factory=list)
+    # corrective actions raised against planted gaps, with the verified effect they must show
+    planted_actions: list[dict] = field(default_factory=list)
 
     def path(self, extract: Extract, day: date | str) -> Path:
         key = day.isoformat() if isinstance(day, date) else day

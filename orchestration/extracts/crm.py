@@ -121,7 +121,8 @@ FORM_NAMES = (("free_consultation", 0.55), ("credit_analysis", 0.30), ("contact_
 # Local hour of day weights: web traffic peaks in the evening, forms follow it.
 WEB_HOURS = (1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 8, 8, 9, 10, 10, 9, 6, 3)
 WEB_HOUR_CUM = tuple(accumulate(WEB_HOURS))
-# Deal value of an opportunity: the first-year contract value of a plan, in USD.
+# Deal value of an opportunity: the first-year contract value of a plan, in USD (× the world's
+# money_scale below scale 1, like every price).
 FIRST_YEAR_VALUES = tuple(
     round(amount * (12 if interval == "month" else 1) / 100, 2) for _, amount, interval, _ in PLANS
 )
@@ -403,7 +404,7 @@ def _prospect(
             qualified = rng.random() < 0.45
             amount = None
             if qualified or rng.random() < 0.5:  # the plan the prospect was quoted
-                amount = rng.choice(FIRST_YEAR_VALUES)
+                amount = round(rng.choice(FIRST_YEAR_VALUES) * world.money_scale, 2)
             opportunity = Opportunity(created_at=opened, qualified=qualified, amount=amount)
             if opened < window_end:
                 if qualified and rng.random() < 0.5:
@@ -876,6 +877,21 @@ def write_web_sessions(ctx: GenerationContext, extract: Extract) -> int:
 # --- planted truth -----------------------------------------------------------------------------
 def _plant_gaps(ctx: GenerationContext, plan: CrmPlan) -> None:
     world = ctx.world
+    if world.scale < 1:
+        # Levels hold at every scale (World.money_scale); the monthly spread does not.
+        ctx.plant_gap(
+            kpi_id="sales_target_achievement",
+            expected_status={"green", "yellow", "red"},
+            description=(
+                "Below scale 1, the won amount keeps its scale-1 level (~85% of the seeded "
+                "$561K monthly target, yellow), but it comes from scale × as many (larger) "
+                "deals, so its monthly spread grows as 1/sqrt(scale) (a few family plans more "
+                "or less) and a month can fall to the 75% red flag by sampling alone."
+            ),
+            department="sales",
+            kind="simulation_limit",
+            scale=world.scale,
+        )
     window_start = world.to_utc(world.start, time(0))
     months = plan.months
     full = [m for m in months if m.days[0].day == 1 and (m.days[-1] + timedelta(days=1)).day == 1]

@@ -95,6 +95,7 @@ def generate(landing_dir: Path, options: GenerateOptions, show_progress: bool = 
         "employees": len(world.employees),
         "planted_gaps": ctx.planted_gaps,
         "planted_defects": ctx.planted_defects,
+        "planted_corrective_actions": ctx.planted_actions,
     }
     (landing_dir / PLANTED_TRUTH_FILE).write_text(json.dumps(truth, indent=2) + "\n")
     return truth

@@ -514,6 +514,10 @@ def write_production_jobs(ctx: GenerationContext, extract: Extract) -> int:
 # actions.corrective_actions
 # --------------------------------------------------------------------------------------------
 
+# When the complaint actions are raised (fraction of the window); support.py plants the complaint
+# resolution time's recovery from the first month that starts 35 days later.
+COMPLAINT_ACTIONS_AT = 0.30
+
 # Corrective actions raised against the planted gaps (GAP §4 proposed actions and timelines):
 # (kpi_id, department, owner role, when: fraction of the window or "h2+N" days after the second
 # half starts, [(description, days to due, outcome, days vs due or after creation)]).
@@ -555,7 +559,7 @@ GAP_ACTIONS: tuple[
         "complaint_resolution_time",
         "customer_support",
         "client_rep",
-        0.30,
+        COMPLAINT_ACTIONS_AT,
         (
             ("Daily triage of open complaints with a named owner", 7, "done", 0),
             ("Escalation playbook for complaints open more than 24 hours", 14, "done", 9),
@@ -689,9 +693,62 @@ def corrective_action_versions(world: World) -> list[tuple[datetime, str, Row]]:
     return versions
 
 
+# Gaps held flat through the window (support.py, production_job_schedule): an action against
+# them cannot close them, so its verified effect is no_effect once it can be measured.
+FLAT_GAPS = ("response_time_to_inquiries", "production_delay_days")
+
+
+def expected_effect(
+    world: World, kpi_id: str, status: str, completed_at: datetime | None
+) -> list[str]:
+    """The verified effects (catalogue §8.9, mart_corrective_actions) a gap action may show:
+    measured on the KPI's company row at month grain (employee turnover: at its primary grain, a
+    year, which has no closed period before any action in the window)."""
+    from orchestration.extracts.support import complaint_fix_month  # support imports us
+
+    if status == "cancelled":
+        return ["no_effect"]
+    if kpi_id == "employee_turnover_rate":
+        return ["no_baseline"]
+    if completed_at is None:
+        return ["pending"]
+    done = local_day(world, completed_at)
+    after = [m for m in month_starts(world) if m > done and month_end(m) <= world.end]
+    fixed = complaint_fix_month(world) if kpi_id == "complaint_resolution_time" else None
+    if fixed and sum(1 for m in after if m >= fixed) >= 2:
+        return ["effective"]
+    if len(after) < 2:
+        return ["pending"]
+    # Other gaps persist but their monthly size moves (sampling, a recovery starting): not
+    # effective, and no_effect only where the gap is held flat.
+    return ["no_effect"] if kpi_id in FLAT_GAPS else ["no_effect", "pending"]
+
+
 def write_corrective_actions(ctx: GenerationContext, extract: Extract) -> int:
     world = ctx.world
-    return write_daily(ctx, extract, versions_by_day(world, corrective_action_versions(world)))
+    versions = corrective_action_versions(world)
+    final: dict[str, Row] = {}
+    for _, action_id, row in sorted(versions, key=lambda v: v[0]):
+        if row["origin"] != "dialer_trigger":
+            final[action_id] = row
+    for action_id, row in sorted(final.items()):
+        ctx.planted_actions.append(
+            {
+                "action_id": action_id,
+                "kpi_id": row["kpi_id"],
+                "department": row["department"],
+                "description": row["description"],
+                "status": row["status"],
+                "created_at": row["created_at"].isoformat(sep=" "),
+                "completed_at": (
+                    row["completed_at"].isoformat(sep=" ") if row["completed_at"] else None
+                ),
+                "expected_effect": expected_effect(
+                    world, row["kpi_id"], row["status"], row["completed_at"]
+                ),
+            }
+        )
+    return write_daily(ctx, extract, versions_by_day(world, versions))
 
 
 WRITERS: dict[str, Writer] = {

@@ -261,6 +261,8 @@ class _Inputs:
     """What every month's books are built from."""
 
     rbar: float
+    unit_rbar: float  # rbar at scale-1 prices (World.money_scale), for per-unit costs
+    unit_scale: float  # 1 / World.money_scale: brings per-unit cost lines to scale-1 prices
     pay_level: float
     deposits: dict
     refunds: dict
@@ -290,8 +292,15 @@ def build_ledger(world: World) -> Ledger:
     new_clients: dict[date, int] = defaultdict(int)
     for client in world.clients:
         new_clients[_month_end(_local_day(world, client.became_client_at))] += 1
+    # Below scale 1 prices carry the world's money_scale (a smaller company with the same money
+    # levels). Costs keep their shares of revenue, so margins, working capital and cash flow
+    # behave as at scale 1, except the accounts of the per-unit KPIs: the dispute-cost accounts
+    # (cost_per_dispute, per dispute) and the sales-cost accounts (cac, per new client) stay at
+    # their scale-1 unit level, and the balancing lines take the rest.
     inputs = _Inputs(
         rbar=total_revenue / len(months),
+        unit_rbar=total_revenue / world.money_scale / len(months),
+        unit_scale=1 / world.money_scale,
         pay_level=PAYROLL_SHARE * total_revenue / total_nominal if total_nominal else 0.0,
         deposits=deposits,
         refunds=refunds,
@@ -404,11 +413,14 @@ def _post_payroll(journal: _Journal, inputs: _Inputs) -> int:
     for (end, department, half), (cents, staff) in sorted(inputs.nominal.items()):
         if end != month.last:
             continue
+        account = PAYROLL_ACCOUNT.get(department, "6000")
         amount = round(cents * inputs.pay_level)
+        if account in DISPUTE_COST_ACCOUNTS:  # cost_per_dispute is per dispute: unit pay
+            amount = round(amount * inputs.unit_scale)
         journal.post(
             runs[half],
             "Payroll",
-            PAYROLL_ACCOUNT.get(department, "6000"),
+            account,
             department,
             amount,
             f"Payroll {runs[half]} - {department} ({staff} staff)",
@@ -433,7 +445,7 @@ def _post_cogs(journal: _Journal, world: World, inputs: _Inputs, cogs: int, reve
         "Bill",
         "5300",
         "disputes",
-        round(DISPUTE_SOFTWARE * inputs.rbar),
+        round(DISPUTE_SOFTWARE * inputs.unit_rbar),
         "Dispute management software",
     )
     journal.post(
@@ -477,7 +489,12 @@ def _post_opex(
         f"Sales commissions - {new_clients} new clients",
     )
     journal.post(
-        month.first, "Bill", "6110", "sales", round(SALES_TOOLS * rbar), "Dialer and CRM licences"
+        month.first,
+        "Bill",
+        "6110",
+        "sales",
+        round(SALES_TOOLS * inputs.unit_rbar),
+        "Dialer and CRM licences",
     )
     journal.post(
         month.first + timedelta(days=4),
@@ -666,6 +683,23 @@ def write_gl_entries(ctx: GenerationContext, extract: Extract) -> int:
             period_end=decline[-1].last,
             kind="declining_within_target",
             values={f"{m.last:%Y-%m}": round(book.gross_margin[m.last], 2) for m in decline},
+        )
+    if world.scale < 1:
+        # Levels hold at every scale (World.money_scale); the month-to-month swing does not.
+        ctx.plant_gap(
+            kpi_id="operating_cash_flow",
+            # no_data: the first month has no month-end balance before it (ΔAR needs one)
+            expected_status={"green", "yellow", "red", "no_data"},
+            description=(
+                "Below scale 1, operating cash flow (NI + D&A - ΔAR - Δother + Δcurrent "
+                "liabilities) keeps its scale-1 level (~$240K a month), but month-end "
+                "receivables are scale × as many (larger) invoices, so ΔAR swings grow as "
+                "1/sqrt(scale) and a month can cross the $75K red flag by sampling alone. At "
+                "scale 1 every month of the 2025 demo stays above it."
+            ),
+            department="finance",
+            kind="simulation_limit",
+            scale=world.scale,
         )
     return written
 

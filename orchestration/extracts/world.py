@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 # Plans as the billing system sells them: (plan id, unit amount in cents, interval, weight).
 # Priced so that revenue per employee (> $150K) and per hour worked (> $75) are on target for
-# the staff of STAFF below, as the catalogue's targets expect of a healthy business.
+# the staff of STAFF below, as the catalogue's targets expect of a healthy business. Below scale
+# 1 prices are multiplied by World.money_scale (see there).
 PLANS = (
     ("essential_monthly", 33900, "month", 0.40),
     ("premier_monthly", 50900, "month", 0.35),
@@ -160,6 +161,17 @@ class World:
     employees: list[Employee] = field(default_factory=list)
     clients: list[Client] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
+
+    @property
+    def money_scale(self) -> float:
+        """Below scale 1, the factor on every price: scale shrinks the company's volumes
+        (clients, staff, records) but not its money. The catalogue's absolute targets (MRR >
+        $500K, operating cash flow > $100K a month, the seeded sales targets) are company-level
+        money totals; with prices × 1/scale those totals, and so their statuses, are the same at
+        every scale in [0.1, 1]. Per-client money KPIs (ARPC, CLV, revenue per employee or hour)
+        only rise, all higher-is-better; costs tied to a count (acquisition, disputes, payroll)
+        stay at their scale-1 unit level (quickbooks.py). At scale >= 1: 1, unchanged."""
+        return max(1.0, 1.0 / self.scale)
 
     def rng(self, name: str) -> random.Random:
         """An independent, deterministic random stream for one generator."""
@@ -308,6 +320,7 @@ def _subscription_for(
     rng: random.Random, world: World, client: Client, number: int
 ) -> Subscription:
     plan_id, amount, interval = _choose_plan(rng)
+    amount = round(amount * world.money_scale / 100) * 100  # whole dollars
     quantity = 2 if plan_id == "family_monthly" and rng.random() < 0.3 else 1
     start = client.became_client_at
     # Monthly churn hazard turned into a lifetime in days; many clients outlive the window.

@@ -189,12 +189,13 @@ def test_defects_are_planted(clean, faulty):
     original = folder / f"gl_entries_{duplicate['duplicate_of']}.csv"
     assert copy.read_bytes() == original.read_bytes()
     # The planted gap is recorded with or without defects.
-    # Billing plants one gap; the subscriptions writer records the no-expansion limit.
-    assert [g["kpi_id"] for g in faulty.planted_gaps] == [
-        "expansion_rate_3m",
-        "gross_profit_margin",
+    # Billing plants one gap; the subscriptions writer records the no-expansion limit, and below
+    # scale 1 (this run: 0.1) the ledger records that operating cash flow's monthly swing grows.
+    assert [(g["kpi_id"], g.get("kind")) for g in faulty.planted_gaps] == [
+        ("expansion_rate_3m", "simulation_limit"),
+        ("gross_profit_margin", "declining_within_target"),
+        ("operating_cash_flow", "simulation_limit"),
     ]
-    assert faulty.planted_gaps[0]["kind"] == "simulation_limit"
 
 
 def test_same_inputs_same_bytes(tmp_path, clean):
@@ -208,3 +209,27 @@ def test_same_inputs_same_bytes(tmp_path, clean):
         assert (again.landing_dir / relative).read_bytes() == (
             clean.landing_dir / relative
         ).read_bytes(), relative
+
+
+def _month_end_mrr(scale: float, moment: datetime) -> float:
+    """Catalogue mrr at an instant: Σ plan amount × quantity, normalised to a month, over the
+    subscriptions live then (start <= t < ended_at)."""
+    world = build_world(scale, SEED, START, END, TZ)
+    per_month = {"month": 1, "year": 1 / 12}
+    return sum(
+        s.unit_amount / 100 * s.quantity * per_month[s.interval]
+        for s in world.subscriptions
+        if s.start <= moment and (s.ended_at is None or s.ended_at > moment)
+    )
+
+
+def test_money_totals_hold_at_every_scale():
+    # Scale shrinks the company's volumes, not its money (World.money_scale = 1/scale below 1):
+    # MRR (target > $500K, red <= $375K) is ~1.0M at scale 1 (1,800 clients at ~$560 a month),
+    # so it must stay above the target at scale 0.1 (180 clients at ten times the price) instead
+    # of falling to ~$100K and turning red. Within 15% of scale 1: same distribution, fewer
+    # draws.
+    june = datetime(2025, 6, 30, 23, 0)
+    full, tenth = _month_end_mrr(1.0, june), _month_end_mrr(0.1, june)
+    assert full > 500_000 and tenth > 500_000, (full, tenth)
+    assert tenth == pytest.approx(full, rel=0.15)
