@@ -44,6 +44,8 @@ class Column:
     min: float | None = None
     max: float | None = None
     description: str = ""
+    # The key this column refers to, as "source.table.column" (referential integrity, §7.2).
+    references: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,10 @@ class Extract:
     accuracy_domain: str
     columns: tuple[Column, ...] = field(default_factory=tuple)
     description: str = ""
+    # dbt source freshness (`freshness.error_after`), in hours: the timeliness SLA of the extract.
+    freshness_error_hours: float | None = None
+    # Columns that identify one version of a record in a change feed (each delivered once).
+    version_key: tuple[str, ...] | None = None
 
     @property
     def raw_table(self) -> str:
@@ -133,7 +139,37 @@ def _parse_column(node: dict, where: str) -> Column:
         min=meta.get("min"),
         max=meta.get("max"),
         description=str(node.get("description", "")),
+        references=_references(meta.get("references"), where),
     )
+
+
+def _references(value: object, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value.split(".")) != 3:
+        raise ContractError(f"{where}: references must be 'source.table.column', got {value!r}")
+    return value
+
+
+_HOURS = {"minute": 1 / 60, "hour": 1, "day": 24}
+
+
+def _freshness_hours(source: dict, table: dict, where: str) -> float | None:
+    """`freshness.error_after` of the table, else of its source, in hours (dbt's own keys)."""
+    freshness = None
+    for node in (source, table):
+        config = node.get("config") or {}
+        if "freshness" in config:
+            freshness = config["freshness"]
+        elif "freshness" in node:
+            freshness = node["freshness"]
+    error_after = (freshness or {}).get("error_after")
+    if not error_after:
+        return None
+    period = error_after.get("period")
+    if period not in _HOURS:
+        raise ContractError(f"{where}: freshness period {period!r} is not one of {list(_HOURS)}")
+    return float(error_after["count"]) * _HOURS[period]
 
 
 def _parse_table(source: dict, table: dict, path: Path) -> Extract:
@@ -154,7 +190,8 @@ def _parse_table(source: dict, table: dict, path: Path) -> Extract:
     columns = tuple(_parse_column(c, where) for c in table.get("columns", []))
     names = {c.name for c in columns}
     primary_key = tuple(_require(meta, "primary_key", where))
-    for key in (*primary_key, meta.get("event_time")):
+    version_key = tuple(meta["version_key"]) if meta.get("version_key") else None
+    for key in (*primary_key, *(version_key or ()), meta.get("event_time")):
         if key is not None and key not in names:
             raise ContractError(f"{where}: key column {key!r} is not among its columns")
     return Extract(
@@ -171,6 +208,8 @@ def _parse_table(source: dict, table: dict, path: Path) -> Extract:
         accuracy_domain=str(domain),
         columns=columns,
         description=str(table.get("description", "")),
+        freshness_error_hours=_freshness_hours(source, table, where),
+        version_key=version_key,
     )
 
 

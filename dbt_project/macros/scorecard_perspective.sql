@@ -31,7 +31,8 @@ select
     worsening_streak,
     off_target_streak,
     is_partial,
-    is_provisional
+    is_provisional,
+    quality_status
 from {{ ref('fct_kpi_observations') }}
 where perspective = '{{ perspective }}'
 {% endmacro %}

@@ -6,11 +6,16 @@
 -- Component contract (every int_kpi_* model): kpi_id, grain, entity_type, entity_id,
 -- period_start, period_end, numerator, denominator, value, sample_size, is_partial,
 -- is_provisional, is_red_override (a KPI's own non-threshold red rule, else false).
+-- Data quality (catalogue §4 DQ cap, §10.3): each row's quality_status comes from the checks in
+-- force on the raw tables its component model reads (int_quality__kpi_inputs, walked from the
+-- dbt DAG) for the load days inside its period; an accuracy or completeness failure there turns
+-- a computed green into yellow with reason_code dq_unverified.
 {% set components = kpi_components() %}
 
 with components as (
     {% for model in components %}
     select
+        '{{ model }}' as component_model,
         kpi_id, grain, entity_type, entity_id, period_start, period_end,
         cast(numerator as double) as numerator,
         cast(denominator as double) as denominator,
@@ -22,6 +27,28 @@ with components as (
     from {{ ref(model) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
+),
+
+-- Quality depends on the component model and the period only, not on the entity.
+component_periods as (
+    select distinct component_model, grain, period_start, period_end from components
+),
+
+period_quality as (
+    select
+        p.component_model,
+        p.grain,
+        p.period_start,
+        bool_or(f.blocking) as has_blocking_failure,
+        bool_or(f.caps_green) as caps_green
+    from component_periods as p
+    inner join {{ ref('int_quality__kpi_inputs') }} as l
+        on l.component_model = p.component_model
+    inner join {{ ref('int_quality__input_failures') }} as f
+        on f.raw_table = l.raw_table
+        and f.period_start < p.period_end
+        and f.period_end > p.period_start
+    group by p.component_model, p.grain, p.period_start
 ),
 
 params as (
@@ -159,6 +186,20 @@ volatility as (
         partition by kpi_id, grain, entity_type, entity_id order by period_start
         rows between 5 preceding and current row
     )
+),
+
+-- Streaks and trend above follow the computed status; the DQ cap changes what is reported.
+with_quality as (
+    select
+        v.*,
+        q.component_model is not null as has_input_failure,
+        coalesce(q.has_blocking_failure, false) as has_blocking_failure,
+        v.status = 'green' and coalesce(q.caps_green, false) as is_dq_capped
+    from volatility as v
+    left join period_quality as q
+        on q.component_model = v.component_model
+        and q.grain = v.grain
+        and q.period_start = v.period_start
 )
 
 select
@@ -194,8 +235,13 @@ select
     red_flag_value,
     red_flag_low,
     red_flag_high,
-    status,
-    no_data_reason as reason_code,
+    case when is_dq_capped then 'yellow' else status end as status,
+    coalesce(no_data_reason, case when is_dq_capped then 'dq_unverified' end) as reason_code,
+    case
+        when has_blocking_failure then 'failed'
+        when has_input_failure then 'degraded'
+        else 'verified'
+    end as quality_status,
     gap,
     gap_pct,
     gap_to_red,
@@ -217,4 +263,4 @@ select
     is_partial,
     is_provisional,
     {{ as_of() }} as as_of
-from volatility
+from with_quality

@@ -47,7 +47,8 @@ select
     o.gap_pct,
     o.previous_value,
     o.trend,
-    o.worsening_streak
+    o.worsening_streak,
+    o.quality_status
 from periods as p
 inner join kpis as k
     on list_contains(string_split(k.time_grains, ','), p.grain_code)
