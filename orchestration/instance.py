@@ -24,5 +24,10 @@ def ensure_dagster_home() -> Path:
 
 
 def get_instance() -> dg.DagsterInstance:
+    from orchestration.recovery import release_dead_runs
+
     ensure_dagster_home()
-    return dg.DagsterInstance.get()
+    instance = dg.DagsterInstance.get()
+    # A run killed mid-way would hold the duckdb_writer pool slot forever (recovery.py).
+    release_dead_runs(instance)
+    return instance

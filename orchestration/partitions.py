@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import dagster as dg
 
@@ -41,3 +41,11 @@ def monthly_partitions() -> dg.MonthlyPartitionsDefinition:
     return dg.MonthlyPartitionsDefinition(
         start_date=first.isoformat(), timezone=settings.business_tz
     )
+
+
+def last_complete_partition(
+    partitions_def: dg.TimeWindowPartitionsDefinition, at: datetime
+) -> str | None:
+    """The key of the last partition that had ended at `at` (None before the first one)."""
+    keys = partitions_def.get_partition_keys(current_time=at)
+    return keys[-1] if keys else None

@@ -6,10 +6,13 @@ one DuckDB statement. Missing, duplicate or rejected files are named in the run 
 
 import dagster as dg
 
+from orchestration.assets.dbt import manifest_path
 from orchestration.contract import Extract, load_contract
+from orchestration.freshness import source_freshness_policies
 from orchestration.ingest.loader import LoadResult, load_partitions
 from orchestration.partitions import daily_partitions, dates_in_range
 from orchestration.resources import WRITER_POOL, WarehouseResource
+from orchestration.retries import TRANSIENT_RETRY, retry_only_transient
 from orchestration.settings import get_settings
 
 
@@ -35,7 +38,9 @@ def _summarise(context: dg.AssetExecutionContext, results: list[LoadResult]) -> 
     }
 
 
-def build_ingest_asset(extract: Extract) -> dg.AssetsDefinition:
+def build_ingest_asset(
+    extract: Extract, freshness: dg.FreshnessPolicy | None = None
+) -> dg.AssetsDefinition:
     @dg.asset(
         key=dg.AssetKey(extract.asset_key_path),
         description=f"{extract.description}\n\nLanding file: `{extract.landing_path}`.",
@@ -43,6 +48,9 @@ def build_ingest_asset(extract: Extract) -> dg.AssetsDefinition:
         kinds={"duckdb"},
         partitions_def=daily_partitions(),
         backfill_policy=dg.BackfillPolicy.single_run(),
+        retry_policy=TRANSIENT_RETRY,
+        # The extract's dbt source freshness (warn_after / error_after in the contract).
+        freshness_policy=freshness,
         pool=WRITER_POOL,
         metadata={
             "landing_path": extract.landing_path,
@@ -56,7 +64,7 @@ def build_ingest_asset(extract: Extract) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         key_range = context.partition_key_range
         partitions = dates_in_range(key_range.start, key_range.end)
-        with warehouse.connect() as con:
+        with retry_only_transient(), warehouse.connect() as con:
             results = load_partitions(con, extract, get_settings().landing_dir, partitions)
         return dg.MaterializeResult(metadata=_summarise(context, results))
 
@@ -64,4 +72,8 @@ def build_ingest_asset(extract: Extract) -> dg.AssetsDefinition:
 
 
 def ingest_assets() -> list[dg.AssetsDefinition]:
-    return [build_ingest_asset(extract) for extract in load_contract()]
+    freshness = source_freshness_policies(manifest_path())
+    return [
+        build_ingest_asset(extract, freshness.get((extract.schema, extract.identifier)))
+        for extract in load_contract()
+    ]

@@ -4,9 +4,12 @@ import json
 
 import dagster as dg
 
-from orchestration.assets.dbt import dbt_project
-from orchestration.publish import publish_snapshot
+from orchestration.assets.dbt import dbt_project, run_as_of
+from orchestration.deliveries import DAILY_REFRESH
+from orchestration.freshness import deliverable_freshness_policy
+from orchestration.publish import SnapshotStamp, publish_snapshot
 from orchestration.resources import WRITER_POOL, WarehouseResource
+from orchestration.retries import TRANSIENT_RETRY, retry_only_transient
 from orchestration.settings import get_settings
 
 
@@ -29,18 +32,27 @@ def build_publish_asset() -> dg.AssetsDefinition:
         group_name="publish",
         kinds={"duckdb", "parquet"},
         pool=WRITER_POOL,
+        retry_policy=TRANSIENT_RETRY,
+        # Published by the daily refresh between its start and its deadline.
+        freshness_policy=deliverable_freshness_policy(DAILY_REFRESH),
         description=(
             "Read-only snapshot of the marts for analysts (data/analytics.duckdb and "
-            "data/analytics_parquet/), written to a new file and renamed over the old one."
+            "data/analytics_parquet/), written to a new file and renamed over the old one; "
+            "marts.snapshot_manifest names the snapshot and counts its rows."
         ),
     )
-    def analytics_snapshot(warehouse: WarehouseResource) -> dg.MaterializeResult:
-        target = get_settings().analytics_path
-        with warehouse.connect() as con:
-            result = publish_snapshot(con, target)
+    def analytics_snapshot(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        settings = get_settings()
+        stamp = SnapshotStamp(as_of=run_as_of(context) or settings.as_of(), run_id=context.run_id)
+        with retry_only_transient(), warehouse.connect() as con:
+            result = publish_snapshot(con, settings.analytics_path, stamp)
         return dg.MaterializeResult(
             metadata={
                 "path": str(result.path),
+                "snapshot_id": result.snapshot_id,
+                "as_of": stamp.as_of.isoformat(sep=" "),
                 "tables": len(result.tables),
                 "rows": result.rows,
             }

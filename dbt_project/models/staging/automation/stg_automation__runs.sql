@@ -1,6 +1,15 @@
 -- One row per touchpoint execution, typed, instants in UTC.
+-- Incremental on the daily partition (event-level, one of the biggest sources): a run rebuilds
+-- only the keys delivered in its partition window (macros/partition_window.sql).
+{{ config(
+    materialized='incremental',
+    unique_key='execution_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='sync_all_columns'
+) }}
+
 with source as (
-    select * from {{ source('automation', 'runs') }}
+    {{ incremental_source('automation', 'runs', 'execution_id') }}
 ),
 
 latest as (

@@ -1,8 +1,17 @@
 -- One row per dial: typed, funnel flags with null read as false (catalogue §1.2), the dialer's
 -- lead id pseudonymised. Instants stay naive UTC; bucket by agent-day in the business time zone
 -- downstream (catalogue §6).
+-- Incremental on the daily partition (event-level, one of the biggest sources): a run rebuilds
+-- only the keys delivered in its partition window (macros/partition_window.sql).
+{{ config(
+    materialized='incremental',
+    unique_key='call_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='sync_all_columns'
+) }}
+
 with source as (
-    select * from {{ source('dialer', 'calls') }}
+    {{ incremental_source('dialer', 'calls', 'call_id') }}
 ),
 
 latest as (

@@ -1,6 +1,15 @@
 -- One row per credit-score pull per bureau.
+-- Incremental on the daily partition (event-level, one of the biggest sources): a run rebuilds
+-- only the keys delivered in its partition window (macros/partition_window.sql).
+{{ config(
+    materialized='incremental',
+    unique_key='score_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='sync_all_columns'
+) }}
+
 with source as (
-    select * from {{ source('disputes', 'credit_scores') }}
+    {{ incremental_source('disputes', 'credit_scores', 'score_id') }}
 ),
 
 latest as (

@@ -1,6 +1,15 @@
 -- One row per website session from web analytics.
+-- Incremental on the daily partition (event-level, one of the biggest sources): a run rebuilds
+-- only the keys delivered in its partition window (macros/partition_window.sql).
+{{ config(
+    materialized='incremental',
+    unique_key='session_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='sync_all_columns'
+) }}
+
 with source as (
-    select * from {{ source('marketing', 'web_sessions') }}
+    {{ incremental_source('marketing', 'web_sessions', 'session_id') }}
 ),
 
 latest as (

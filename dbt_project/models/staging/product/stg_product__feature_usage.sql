@@ -1,6 +1,15 @@
 -- One row per client-portal feature use.
+-- Incremental on the daily partition (event-level, one of the biggest sources): a run rebuilds
+-- only the keys delivered in its partition window (macros/partition_window.sql).
+{{ config(
+    materialized='incremental',
+    unique_key='event_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='sync_all_columns'
+) }}
+
 with source as (
-    select * from {{ source('product', 'feature_usage') }}
+    {{ incremental_source('product', 'feature_usage', 'event_id') }}
 ),
 
 latest as (
