@@ -1,4 +1,4 @@
-"""`scorecard`: prepare, generate, refresh, show, demo, ui."""
+"""`scorecard`: prepare, generate, refresh, show, sql, kpi, report, docs, demo, ui."""
 
 from __future__ import annotations
 
@@ -84,6 +84,82 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fail(message: str, code: int = 2) -> int:
+    print(f"scorecard: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from orchestration.reports.snapshot import SnapshotError
+    from orchestration.reports.sql_access import QueryError, run_sql, write_result
+
+    try:
+        result = run_sql(get_settings().analytics_path, args.query)
+    except (QueryError, SnapshotError) as exc:
+        return _fail(str(exc), 1)
+    write_result(result, args.format, max_rows=args.max_rows)
+    return 0
+
+
+def cmd_kpi(args: argparse.Namespace) -> int:
+    from orchestration.reports.formatting import format_target
+    from orchestration.reports.snapshot import SnapshotError
+    from orchestration.reports.sql_access import QueryError, kpi_history, write_result
+
+    try:
+        history = kpi_history(
+            get_settings().analytics_path, args.kpi_id, args.grain, args.department
+        )
+    except (QueryError, SnapshotError) as exc:
+        return _fail(str(exc))
+    kpi = history.definition
+    scope = f"department {args.department}" if args.department else "company"
+    target = format_target(
+        kpi["target_operator"], kpi["target_value"], kpi["target_low"], kpi["target_high"]
+    )
+    title = (
+        f"{kpi['kpi_name']} ({kpi['kpi_id']}) — {kpi['perspective']}, {kpi['level']}, "
+        f"{kpi['department']} · {scope}, {args.grain} · target {target}"
+        f" ({kpi['direction']}, unit {kpi['unit']})"
+    )
+    if args.format == "table":
+        print(title)
+        print(f"formula: {kpi['formula']}")
+    write_result(history.result, args.format, max_rows=args.max_rows)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from orchestration.reports.build import PeriodNotInSnapshot, build_report
+    from orchestration.reports.snapshot import SnapshotError
+
+    settings = get_settings()
+    try:
+        built = build_report(
+            args.kind,
+            settings.analytics_path,
+            settings.reports_dir,
+            settings.business_tz,
+            args.date,
+        )
+    except (PeriodNotInSnapshot, SnapshotError) as exc:
+        return _fail(str(exc))
+    print(f"{args.kind} report for {built.period.start}: {built.html} and {built.markdown}")
+    return 0
+
+
+def cmd_docs(_: argparse.Namespace) -> int:
+    from orchestration.reports.dbt_docs import DocsFailed, generate_docs
+    from orchestration.reports.snapshot import SnapshotError
+
+    try:
+        page = generate_docs(get_settings())
+    except (DocsFailed, SnapshotError) as exc:
+        return _fail(str(exc), 1)
+    print(f"dbt docs written to {page.parent} (open {page.name} in a browser)")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     generate_args = argparse.Namespace(
         scale=args.scale,
@@ -94,6 +170,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     cmd_generate(generate_args)
     cmd_refresh(argparse.Namespace(start=generate_args.start, end=generate_args.end))
+    # The latest complete period of every report, and the dbt docs of the published marts.
+    for kind in ("daily", "weekly", "monthly", "dashboard"):
+        if cmd_report(argparse.Namespace(kind=kind, date=None)) != 0:
+            return 1
+    if cmd_docs(argparse.Namespace()) != 0:
+        return 1
     return cmd_show(argparse.Namespace(month=None))
 
 
@@ -140,6 +222,39 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="print the balanced scorecard")
     show.add_argument("--month", help="first day of the month to show (default: latest closed)")
     show.set_defaults(func=cmd_show)
+
+    output = argparse.ArgumentParser(add_help=False)
+    output.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    output.add_argument(
+        "--max-rows", type=int, default=200, help="rows shown as a table (0 = all; csv/json: all)"
+    )
+
+    sql = sub.add_parser(
+        "sql", parents=[output], help="run SQL against the read-only analytics snapshot"
+    )
+    sql.add_argument("query", help='e.g. "select * from marts.mart_balanced_scorecard limit 5"')
+    sql.set_defaults(func=cmd_sql)
+
+    kpi = sub.add_parser("kpi", parents=[output], help="a KPI's values, targets and statuses")
+    kpi.add_argument("kpi_id", help="catalogue id, e.g. mrr (see marts.dim_kpi)")
+    kpi.add_argument(
+        "--grain", choices=("day", "week", "month", "quarter", "year"), default="month"
+    )
+    kpi.add_argument("--department", help="a department's rows instead of the company's")
+    kpi.set_defaults(func=cmd_kpi)
+
+    report = sub.add_parser("report", help="rebuild one report into data/reports/")
+    report.add_argument("kind", choices=("daily", "weekly", "monthly", "dashboard"))
+    report.add_argument(
+        "--date",
+        type=_iso_date,
+        help="a day in the period to report (default: the latest complete period)",
+    )
+    report.set_defaults(func=cmd_report)
+
+    sub.add_parser(
+        "docs", help="generate dbt docs of the published marts into data/docs/"
+    ).set_defaults(func=cmd_docs)
 
     demo = sub.add_parser("demo", help="generate, refresh and print the scorecard")
     demo.add_argument("--scale", type=_positive_float, default=1.0)

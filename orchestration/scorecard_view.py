@@ -61,10 +61,17 @@ def print_scorecard(database: Path, month: str | None = None, console: Console |
             """,
             [month],
         ).fetchall()
+        has_quality = bool(
+            con.execute(
+                "select count(*) from information_schema.columns where table_schema = 'marts' "
+                "and table_name = 'mart_balanced_scorecard' and column_name = 'quality_status'"
+            ).fetchone()[0]
+        )
+        quality = "quality_status" if has_quality else "null"
         rows = con.execute(
             f"""
             select perspective, kpi_id, kpi_name, unit, value, rag_value, {_TARGET_TEXT}, status,
-                   gap_pct
+                   gap_pct, {quality}
             from marts.mart_balanced_scorecard
             where grain = 'month' and period_start = ? and status <> 'no_data'
             order by perspective, kpi_id
@@ -82,9 +89,9 @@ def print_scorecard(database: Path, month: str | None = None, console: Console |
     console.print(roll_up)
 
     detail = Table(title="KPIs with data")
-    for header in ("perspective", "kpi", "value", "target", "status", "gap %"):
+    for header in ("perspective", "kpi", "value", "target", "status", "gap %", "data quality"):
         detail.add_column(header, justify="right" if header in ("value", "gap %") else "left")
-    for perspective, kpi_id, _name, unit, value, rag_value, target, status, gap_pct in rows:
+    for perspective, kpi_id, _name, unit, value, rag_value, target, status, gap_pct, dq in rows:
         shown = _format(value, unit)
         if rag_value is not None and value is not None and abs(rag_value - value) > 1e-9:
             # Annual targets judge the annualised value (catalogue §1.3): show both.
@@ -96,8 +103,11 @@ def print_scorecard(database: Path, month: str | None = None, console: Console |
             target,
             f"[{STATUS_STYLE.get(status, '')}]{status}[/]",
             "" if gap_pct is None else f"{gap_pct:+.1f}",
+            dq or "",
         )
     console.print(detail)
+    if not has_quality:
+        console.print("[dim]This snapshot has no data-quality status (quality_status) yet.[/dim]")
 
 
 def _format(value: float | None, unit: str) -> str:
