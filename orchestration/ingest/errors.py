@@ -26,5 +26,20 @@ class BadEncodingError(ExtractError):
     rule = "bad_encoding"
 
 
+class UnreadableExtractError(ExtractError):
+    """DuckDB's reader cannot parse the file at all, even leniently; its lines are quarantined."""
+
+    rule = "unreadable"
+
+
+class UnaccountedRowsError(ExtractError):
+    """The reader's loaded + rejected records do not match the file's own record count (e.g. an
+    unterminated quote swallowed lines). The whole file is quarantined line by line instead, so
+    nothing is lost and the rest of the batch still loads."""
+
+    rule = "unaccounted_rows"
+
+
 class AccountingError(RuntimeError):
-    """rows in != rows loaded + rows quarantined: a bug, never a data problem. Nothing is kept."""
+    """rows in != rows loaded + rows quarantined after every per-file fallback: a bug, never a
+    data problem. Nothing from the batch is kept."""

@@ -10,6 +10,7 @@ transaction, so re-running never duplicates and a failure keeps the previous sta
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -69,6 +70,8 @@ def _delivered_hashes(con: duckdb.DuckDBPyConnection, extract: Extract) -> dict[
 
 
 def _log(con: duckdb.DuckDBPyConnection, results: Sequence[LoadResult], hashes: dict) -> None:
+    if not results:  # e.g. a month-end export over a range without a month end: nothing was due
+        return
     loaded_at = _now()
     con.executemany(
         f"insert into {LOAD_LOG_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -165,7 +168,10 @@ def load_partitions(
         _log(con, results, hashes)
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        # A failed write (e.g. no space left on the device) may already have aborted the
+        # transaction; the rollback must not replace that error with "no transaction is active".
+        with contextlib.suppress(duckdb.TransactionException):
+            con.execute("rollback")
         raise
     return sorted(results, key=lambda r: (r.partition_key, r.source_file))
 
@@ -227,7 +233,8 @@ def _insert(
         """
         select cast(d.partition_key as varchar), d.source_file, coalesce(f.rows_in, 0),
                count(s.filename) filter (s._reason is null),
-               count(s.filename) filter (s._reason is not null)
+               count(s.filename) filter (s._reason is not null),
+               any_value(f.note)
         from _deliveries as d
         left join _file_rows as f using (filename)
         left join _staged as s using (filename)
@@ -235,14 +242,18 @@ def _insert(
         """
     ).fetchall()
     results = []
-    for partition, source_file, rows_in, loaded, quarantined in counts:
+    for partition, source_file, rows_in, loaded, quarantined, note in counts:
         if rows_in != loaded + quarantined:
             raise AccountingError(
                 f"{source_file}: {rows_in} records in the file but {loaded} loaded + "
                 f"{quarantined} quarantined; nothing from this batch was kept. A quoted field "
                 "spanning lines is the usual cause in CSV exports."
             )
-        message = f"{quarantined} row(s) quarantined" if quarantined else ""
+        message = "; ".join(
+            part
+            for part in (f"{quarantined} row(s) quarantined" if quarantined else "", note)
+            if part
+        )
         results.append(LoadResult(extract.raw_table, partition, source_file, "loaded", rows_in,
                                   loaded, quarantined, message))  # fmt: skip
     return results

@@ -12,6 +12,7 @@ from orchestration.ingest.staging_tables import (
     Delivery,
     cast_reason,
     literal,
+    nul_reasons,
     primary_key_reasons,
 )
 
@@ -22,7 +23,8 @@ def _read_lines(con: duckdb.DuckDBPyConnection, deliveries: Sequence[Delivery]) 
         create or replace temp table _lines as
         select filename,
                unnest(range(1, len(parts) + 1)) as line_number,
-               rtrim(unnest(parts), chr(13)) as line
+               -- CRLF endings and a UTF-8 byte-order mark are encoding details, not content.
+               ltrim(rtrim(unnest(parts), chr(13)), chr(65279)) as line
         from (select filename, string_split(content, chr(10)) as parts from read_text(?))
         """,
         [[str(d.path) for d in deliveries]],
@@ -81,6 +83,7 @@ def stage_jsonl(
         typed_columns.append(f'case when _valid then {typed} end as "{column.name}"')
         reasons.append(cast_reason(column, text, typed))
     reasons += primary_key_reasons(extract, _text)
+    reasons += nul_reasons(extract, _text)
     reason = (
         "case when trim(line) = '' then 'empty line' "
         "when not _valid then 'malformed JSON' "
@@ -96,6 +99,7 @@ def stage_jsonl(
     )
     con.execute(
         "create or replace temp table _file_rows as "
-        "select filename, count(*) as rows_in from _lines group by filename"
+        "select filename, count(*) as rows_in, cast(null as varchar) as note "
+        "from _lines group by filename"
     )
     return readable, rejected
