@@ -21,6 +21,8 @@ TRANSIENT_RETRY = dg.RetryPolicy(
 )
 
 _LOCK_MESSAGE = re.compile(r"could not set lock|database is locked|conflicting lock", re.I)
+# DuckDB reports these as a plain IOException; a read-only or forbidden folder stays so.
+_PERMANENT_IO_MESSAGE = re.compile(r"read-only file system|permission denied", re.I)
 
 
 def is_transient(error: BaseException) -> bool:
@@ -29,7 +31,9 @@ def is_transient(error: BaseException) -> bool:
         return True
     if isinstance(error, (duckdb.IOException, OSError)):
         # A missing file or a permission problem does not fix itself; a lock or I/O hiccup may.
-        return not isinstance(error, (FileNotFoundError, PermissionError, IsADirectoryError))
+        if isinstance(error, (FileNotFoundError, PermissionError, IsADirectoryError)):
+            return False
+        return not _PERMANENT_IO_MESSAGE.search(str(error))
     return bool(_LOCK_MESSAGE.search(str(error)))
 
 

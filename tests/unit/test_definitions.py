@@ -135,6 +135,11 @@ def test_transient_errors_are_retried_and_others_fail_at_once():
     assert is_transient(lock)
     assert is_transient(TimeoutError("read timed out"))
     assert not is_transient(FileNotFoundError("landing/x.csv"))
+    # DuckDB's own wording for a read-only data folder: retrying for a minute cannot help.
+    assert not is_transient(
+        duckdb.IOException('Cannot open file "data/warehouse.duckdb": Read-only file system')
+    )
+    assert is_transient(duckdb.IOException("Could not write file: No space left on device"))
     assert not is_transient(ValueError("bad contract"))
     with pytest.raises(duckdb.IOException), retry_only_transient():
         raise lock
