@@ -27,7 +27,10 @@ runs as (
     select
         *,
         sum(case when passed then 1 else 0 end) over check_history as passes_before,
-        lead(judged_at) over check_history as next_judged_at
+        -- when the next evaluation of the same check passed: the failing run ends there. A
+        -- re-run at the same as_of that still fails must not close it (judged_at ties).
+        case when lead(passed) over check_history then lead(judged_at) over check_history end
+            as next_pass_at
     from results
     window check_history as (
         partition by source, standard, expectation, column_name, load_date
@@ -45,8 +48,8 @@ failures as (
         load_date,
         passes_before,
         min(judged_at) as opened_at,
-        -- the evaluation after the last failing one of the run passed (else still failing)
-        arg_max(next_judged_at, judged_at) as closed_at,
+        -- only the last failing evaluation of the run can be followed by a pass (else open)
+        max(next_pass_at) as closed_at,
         arg_max(observed, judged_at) as observed,
         arg_max(threshold, judged_at) as threshold
     from runs
