@@ -25,21 +25,32 @@ import pytest
 
 RUN_STAGE = Path(__file__).resolve().parents[1] / "benchmarks" / "run_stage.py"
 
-# Audit stamps that differ between two runs of the same data by design.
+# Audit stamps that differ between two runs of the same data by design (wall-clock times, ids
+# of runs and snapshots).
 VOLATILE_COLUMNS = frozenset(
     {
         "_loaded_at",
         "loaded_at",
         "quarantined_at",
         "evaluated_at",
+        "last_evaluated_at",
         "run_id",
         "published_at",
         "snapshot_id",
     }
 )
-# Tables that keep one row per attempt (a log): compared as sets once the stamps are dropped, so
-# a killed attempt followed by a re-run equals one clean attempt.
-HISTORY_MARKERS = frozenset({"loaded_at", "evaluated_at", "run_id"})
+# Stamp tables: the snapshot's manifest (its id, run, time and the row count of each table, which
+# counts every attempt of a log table) describes the snapshot; its tables are compared directly.
+VOLATILE_TABLES = frozenset({"marts.snapshot_manifest"})
+# Tables that keep one row per attempt (a log: the load log, and whatever records its run id):
+# compared as sets once the stamps are dropped, so a killed attempt followed by a re-run equals
+# one clean attempt. Every other table is compared row for row, duplicates included.
+HISTORY_TABLES = frozenset({"raw.load_log"})
+HISTORY_MARKERS = frozenset({"run_id"})
+
+
+def _is_log(schema: str, table: str, columns: Iterable[str]) -> bool:
+    return f"{schema}.{table}" in HISTORY_TABLES or any(c in HISTORY_MARKERS for c in columns)
 
 
 def stage_env(data_dir: Path, partitions_start: str, as_of: str) -> dict[str, str]:
@@ -164,9 +175,11 @@ def table_checksums(
         ).fetchall()
         sums = {}
         for schema, table in tables:
+            if f"{schema}.{table}" in VOLATILE_TABLES:
+                continue
             columns = _columns(con, schema, table)
             kept = [_expression(n, t) for n, t in columns if n not in volatile]
-            is_log = any(n in HISTORY_MARKERS for n, _ in columns)
+            is_log = _is_log(schema, table, (n for n, _ in columns))
             source = f'{schema}."{table}"'
             rows = f"select {'distinct ' if is_log else ''}{', '.join(kept)} from {source}"
             sums[f"{schema}.{table}"] = con.execute(
@@ -184,6 +197,86 @@ def differing(left: dict, right: dict) -> dict[str, tuple]:
         for name in sorted(set(left) | set(right))
         if left.get(name) != right.get(name)
     }
+
+
+def _frozen(value):
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    return value
+
+
+def _rows(database: Path, table: str, volatile: frozenset[str]) -> tuple[list[str], list[tuple]]:
+    schema, name = table.split(".", 1)
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        columns = [(n, t) for n, t in _columns(con, schema, name) if n not in volatile]
+        is_log = _is_log(schema, name, (n for n, _ in _columns(con, schema, name)))
+        select = ", ".join('"' + n.replace('"', '""') + '"' for n, _ in columns)
+        rows = con.execute(
+            f'select {"distinct " if is_log else ""}{select} from {schema}."{name}"'
+        ).fetchall()
+        return [t for _, t in columns], [tuple(_frozen(v) for v in row) for row in rows]
+    finally:
+        con.close()
+
+
+def _tolerant_difference(left: Path, right: Path, table: str, volatile: frozenset[str]) -> str:
+    """'' when the table holds the same rows on both sides, doubles equal to 1e-9 relative
+    (parallel sums may order additions differently); else what differs."""
+    import math
+    from collections import Counter, defaultdict
+
+    types, left_rows = _rows(left, table, volatile)
+    _, right_rows = _rows(right, table, volatile)
+    floats = [i for i, t in enumerate(types) if t in ("DOUBLE", "FLOAT", "REAL")]
+    exact = [i for i in range(len(types)) if i not in floats]
+
+    def split(rows):
+        groups = defaultdict(list)
+        for row in rows:
+            groups[tuple(row[i] for i in exact)].append(tuple(row[i] for i in floats))
+        return groups
+
+    a, b = split(left_rows), split(right_rows)
+    if Counter({k: len(v) for k, v in a.items()}) != Counter({k: len(v) for k, v in b.items()}):
+        only = set(a) ^ set(b)
+        return (
+            f"rows differ ({len(left_rows)} vs {len(right_rows)}; e.g. {sorted(only, key=str)[:2]})"
+        )
+    for key, values in a.items():
+        for x, y in zip(sorted(values, key=str), sorted(b[key], key=str), strict=True):
+            for u, v in zip(x, y, strict=True):
+                same = (u is None and v is None) or (
+                    u is not None
+                    and v is not None
+                    and math.isclose(u, v, rel_tol=1e-9, abs_tol=1e-9)
+                )
+                if not same:
+                    return f"values differ for {key[:4]}: {x[:4]} vs {y[:4]}"
+    return ""
+
+
+def database_differences(
+    left: Path, right: Path, schemas: Iterable[str], volatile: frozenset[str] = VOLATILE_COLUMNS
+) -> dict[str, str]:
+    """{schema.table: what differs} between two databases, empty when they hold the same data
+    (stamps left out, logs as sets, doubles to 1e-9)."""
+    schemas = list(schemas)
+    ours, theirs = (
+        table_checksums(left, schemas, volatile),
+        table_checksums(right, schemas, volatile),
+    )
+    found = {}
+    for name in sorted(set(ours) | set(theirs)):
+        if name not in ours or name not in theirs:
+            found[name] = "missing on the left" if name not in ours else "missing on the right"
+        elif ours[name] != theirs[name]:
+            difference = _tolerant_difference(left, right, name, volatile)
+            if difference:
+                found[name] = difference
+    return found
 
 
 def schemas_of(database: Path) -> list[str]:
